@@ -1,0 +1,1 @@
+"""The Alauda v1 services API as a Kubernetes operator."""

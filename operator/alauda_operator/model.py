@@ -10,8 +10,8 @@ answer from the API server); tests run every bad example against both.
 
 from __future__ import annotations
 
-import posixpath
 import re
+import shlex
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.config import JsonDict
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from alauda_operator.settings import PlatformSettings
 
@@ -41,6 +42,14 @@ IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 ENV_NAME_PATTERN = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 LINK_ALIAS_PATTERN = r"^([a-zA-Z][a-zA-Z0-9_-]*)?$"
 VOLUME_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+# One or more "/segment" with no empty, "." or ".." segment: a normalised
+# absolute path other than "/", in a form the API server's RE2 can check too.
+VOLUME_DIR_PATTERN = r"^(/(\.{3,}|[^/]*[^/.][^/]*))+$"
+# A domain name's last label is never all digits; this keeps IP addresses,
+# which an Ingress rejects as a host, out of custom_domain_name.
+NUMERIC_LAST_LABEL_PATTERN = r"(^|[.])[0-9]+$"
+# Counts end up in int32 fields of Deployments and HPAs.
+MAX_INT32 = 2**31 - 1
 MAX_PORTS = 32
 MAX_VOLUMES = 16
 MAX_ENVVARS = 256
@@ -109,6 +118,15 @@ def _cel(rule: str, message: str, field_path: str | None = None) -> JsonDict:
     return validation
 
 
+def _field_error(model: str, loc: tuple[str, ...], message: str, value: Any) -> ValidationError:
+    """A cross-field error located at the field it is about (a model validator's
+    own errors have an empty location); nests under the parent's location."""
+    return ValidationError.from_exception_data(
+        model,
+        [InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)],
+    )
+
+
 class _Model(BaseModel):
     # Unknown fields are errors: a typo must not silently do nothing.
     model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=True)
@@ -166,36 +184,44 @@ class AutoscalingConfig(_Model):
     )
     upper_threshold: float = Field(0.6, gt=0, le=1, description="Fraction, 0.6 = 60 %.")
     lower_threshold: float = Field(0.1, gt=0, lt=1, description="Fraction, 0.1 = 10 %.")
-    increase_delta: int = Field(1, ge=1)
-    decrease_delta: int = Field(1, ge=1)
-    minimum_num_instances: int = Field(1, ge=1)
-    maximum_num_instances: int = Field(ge=1)
+    increase_delta: int = Field(1, ge=1, le=MAX_INT32)
+    decrease_delta: int = Field(1, ge=1, le=MAX_INT32)
+    minimum_num_instances: int = Field(1, ge=1, le=MAX_INT32)
+    maximum_num_instances: int = Field(ge=1, le=MAX_INT32)
     wait_period: int = Field(30, ge=1, le=MAX_WAIT_PERIOD_SECONDS, description="Seconds.")
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> AutoscalingConfig:
+        # Located where the CEL rules' fieldPath points.
         if self.lower_threshold >= self.upper_threshold:
-            raise ValueError("lower_threshold must be less than upper_threshold")
+            raise _field_error(
+                "AutoscalingConfig",
+                ("lower_threshold",),
+                "lower_threshold must be less than upper_threshold",
+                self.lower_threshold,
+            )
         if self.minimum_num_instances > self.maximum_num_instances:
-            raise ValueError("minimum_num_instances must not exceed maximum_num_instances")
+            raise _field_error(
+                "AutoscalingConfig",
+                ("minimum_num_instances",),
+                "minimum_num_instances must not exceed maximum_num_instances",
+                self.minimum_num_instances,
+            )
         return self
 
 
 class Volume(_Model):
     app_volume_dir: str = Field(
-        pattern="^/", max_length=255, description="Absolute path inside the container."
+        pattern=VOLUME_DIR_PATTERN,
+        max_length=255,
+        description="Absolute, normalised path inside the container, other than /.",
     )
     volume_type: str = Field(
         "EBS", pattern=VOLUME_TYPE_PATTERN, description="Mapped to a StorageClass by settings."
     )
-    size_gb: int = Field(10, ge=1, description="Size in GiB; the allowed range is a setting.")
-
-    @field_validator("app_volume_dir")
-    @classmethod
-    def _dir_is_clean(cls, value: str) -> str:
-        if posixpath.normpath(value) != value or value == "/":
-            raise ValueError("must be a normalised absolute directory other than /")
-        return value
+    size_gb: int = Field(
+        10, ge=1, le=MAX_INT32, description="Size in GiB; the allowed range is a setting."
+    )
 
     @field_validator("size_gb")
     @classmethod
@@ -278,6 +304,14 @@ class ServiceSpec(_Model):
         max_length=253,
         pattern=f"^({DNS_SUBDOMAIN_PATTERN[1:-1]})?$",
         description="Routed through the http-endpoint, if the service has one.",
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                _cel(
+                    f"!self.matches('{NUMERIC_LAST_LABEL_PATTERN}')",
+                    "custom_domain_name must be a domain name, not an IP address",
+                )
+            ]
+        },
     )
     linked_to_apps: dict[str, str] = Field(
         default_factory=dict,
@@ -297,7 +331,9 @@ class ServiceSpec(_Model):
             ]
         },
     )
-    target_num_instances: int = Field(1, ge=0, description="Instances when STARTED and MANUAL.")
+    target_num_instances: int = Field(
+        1, ge=0, le=MAX_INT32, description="Instances when STARTED and MANUAL."
+    )
     instance_envvars: dict[str, str] = Field(
         default_factory=dict,
         max_length=MAX_ENVVARS,
@@ -321,9 +357,37 @@ class ServiceSpec(_Model):
         },
     )
     autoscaling_config: AutoscalingConfig | None = None
-    volumes: list[Volume] = Field(default_factory=list, max_length=MAX_VOLUMES)
+    volumes: list[Volume] = Field(
+        default_factory=list,
+        max_length=MAX_VOLUMES,
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                _cel(
+                    "self.all(v, self.filter(w, w.app_volume_dir == v.app_volume_dir).size() == 1)",
+                    "each app_volume_dir at most once",
+                )
+            ]
+        },
+    )
 
     # --- field rules -------------------------------------------------------
+
+    @field_validator("run_command", "entrypoint")
+    @classmethod
+    def _splits_like_a_shell(cls, value: str) -> str:
+        # The builders split these by POSIX shell rules; fail here, not there.
+        try:
+            shlex.split(value)
+        except ValueError as error:
+            raise ValueError(f"cannot be split into words by shell rules: {error}") from None
+        return value
+
+    @field_validator("custom_domain_name")
+    @classmethod
+    def _domain_is_not_an_address(cls, value: str) -> str:
+        if re.search(NUMERIC_LAST_LABEL_PATTERN, value):
+            raise ValueError("must be a domain name, not an IP address")
+        return value
 
     @field_validator("instance_envvars", mode="before")
     @classmethod
@@ -379,11 +443,22 @@ class ServiceSpec(_Model):
 
     @model_validator(mode="after")
     def _auto_scaling_is_coherent(self) -> ServiceSpec:
+        # Located where the CEL rules' fieldPath points.
         if self.scaling_mode is ScalingMode.AUTO:
             if self.autoscaling_config is None:
-                raise ValueError("autoscaling_config is required when scaling_mode is AUTO")
+                raise _field_error(
+                    "ServiceSpec",
+                    ("autoscaling_config",),
+                    "autoscaling_config is required when scaling_mode is AUTO",
+                    None,
+                )
             if self.volumes:
-                raise ValueError("scaling_mode AUTO is only for stateless services (no volumes)")
+                raise _field_error(
+                    "ServiceSpec",
+                    ("scaling_mode",),
+                    "scaling_mode AUTO is only for stateless services (no volumes)",
+                    self.scaling_mode.value,
+                )
         return self
 
     # --- derived facts -----------------------------------------------------

@@ -2,8 +2,8 @@
 
 `cluster` is $KUBECONFIG's cluster if that answers, otherwise the local
 control plane `pytest` (see hack/localcluster/README.md), started on demand
-and stopped at the end unless ALAUDA_KEEP_CLUSTER=1. It never skips: a
-cluster that cannot start is an error.
+and stopped at the end, unless ALAUDA_KEEP_CLUSTER=1 or another session still
+uses it. It never skips: a cluster that cannot start is an error.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _start_local() -> tuple[LocalCluster, ClusterInfo]:
     try:
         # A cluster kept from an earlier session is reused; a stopped one
         # starts from empty so that runs do not see each other's leftovers.
-        return local, local.up(fresh=True)
+        return local, local.up(fresh=True, holder=os.getpid())
     except (ClusterError, BuildError, OSError) as err:
         if os.environ.get("CI") == "true":
             raise
@@ -55,9 +55,8 @@ def cluster() -> Iterator[ClusterInfo]:
             return
     local, info = _start_local()
     yield info
-    # Under pytest-xdist other workers may still use it: leave it running.
-    if os.environ.get("ALAUDA_KEEP_CLUSTER") != "1" and "PYTEST_XDIST_WORKER" not in os.environ:
-        local.down()
+    # Stops it only if no other session or xdist worker still holds it.
+    local.release(os.getpid(), stop=os.environ.get("ALAUDA_KEEP_CLUSTER") != "1")
 
 
 @pytest.fixture

@@ -92,7 +92,8 @@ def test_deployment_pods_reach_running(cluster: ClusterInfo, namespace: str) -> 
             if p["status"].get("phase") == "Running"
             and p["status"].get("podIP")
             and any(
-                c["type"] == "Ready" and c["status"] == "True" for c in p["status"]["conditions"]
+                c["type"] == "Ready" and c["status"] == "True"
+                for c in p["status"].get("conditions") or []
             )
         ]
         return ready if len(ready) == 3 else None
@@ -239,6 +240,13 @@ def test_deleting_an_owner_garbage_collects_its_dependents(
     wait_for(lambda: api.get(f"{base}/dependent", ok=(404,)).status == 404, "dependent deleted")
 
 
+def crd_established(api: ApiClient, name: str) -> bool:
+    crd = api.get(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}").json()
+    # `conditions` is null until the controllers have looked at the CRD.
+    conditions = (crd.get("status") or {}).get("conditions") or []
+    return any(c["type"] == "Established" and c["status"] == "True" for c in conditions)
+
+
 def test_crd_with_structural_schema_rejects_invalid_object(cluster: ClusterInfo) -> None:
     api = cluster.client()
     group = f"t{secrets.token_hex(4)}.test.alauda.io"
@@ -274,18 +282,7 @@ def test_crd_with_structural_schema_rejects_invalid_object(cluster: ClusterInfo)
         },
     )
     try:
-        wait_for(
-            lambda: any(
-                c["type"] == "Established" and c["status"] == "True"
-                for c in api.get(
-                    f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd_name}"
-                )
-                .json()
-                .get("status", {})
-                .get("conditions", [])
-            ),
-            "CRD Established",
-        )
+        wait_for(lambda: crd_established(api, crd_name), "CRD Established")
         widgets = f"/apis/{group}/v1/namespaces/default/widgets"
         invalid = api.request(
             "POST",

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
 
-from .cluster import COMPONENTS, ClusterError, LocalCluster
+from .cluster import ClusterError, LocalCluster
+from .components import COMPONENTS
 from .paths import BuildError
 
 
@@ -50,6 +52,8 @@ def _status(cluster: LocalCluster) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # `status | head` should end quietly, not with a BrokenPipeError trace.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
     cluster = LocalCluster(args.name)
     try:

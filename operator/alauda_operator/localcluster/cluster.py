@@ -11,40 +11,23 @@ import datetime as dt
 import fcntl
 import functools
 import json
-import os
 import secrets
 import shutil
 import socket
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import manifests, paths, podlogs, procs, stages
+from . import components, manifests, paths, podlogs, procs
 from .apiclient import ApiClient, ApiError
-from .kubeconfig import write_cert_kubeconfig, write_token_kubeconfig
-from .pki import Pki
+from .components import COMPONENTS, Layout, Ports
+from .kubeconfig import write_token_kubeconfig
 
-SERVICE_CIDR = "10.96.0.0/16"
-SERVICE_IP = "10.96.0.1"  # The `kubernetes` Service: first address of the range.
-POD_CIDR = "10.244.0.0/16"
 ADMIN = "admin"
 USERS = ("alice", "bob")
-PORT_NAMES = (
-    "etcd",
-    "etcd-peer",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "kwok",
-)
-# Start order; `down` stops them in reverse.
-COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
 
 Progress = Callable[[str], None]
 
@@ -80,6 +63,16 @@ def _tail(path: Path, lines: int = 25) -> str:
     return "\n".join(text[-lines:])
 
 
+def _has_condition(obj: dict[str, Any], kind: str) -> bool:
+    # `conditions` can be absent or null until a controller has looked.
+    conditions = (obj.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == kind and c.get("status") == "True" for c in conditions)
+
+
+def _crd_established(api: ApiClient, path: str) -> bool:
+    return _has_condition(api.get(path).json(), "Established")
+
+
 @dataclass
 class ClusterInfo:
     """How to reach a cluster. `local` is set for clusters this module runs."""
@@ -108,6 +101,7 @@ class ClusterInfo:
         *,
         container: str | None = None,
         stream: str = "stdout",
+        append: bool = False,
         wait: bool = True,
     ) -> Path:
         """See LocalCluster.set_pod_logs; only a local (kwok) cluster can fake logs."""
@@ -116,7 +110,7 @@ class ClusterInfo:
                 f"cluster {self.name!r} is not a local kwok cluster: pod logs cannot be set"
             )
         return self.local.set_pod_logs(
-            namespace, pod, lines, container=container, stream=stream, wait=wait
+            namespace, pod, lines, container=container, stream=stream, append=append, wait=wait
         )
 
     def client(self, token: str | None = None) -> ApiClient:
@@ -146,55 +140,25 @@ class LocalCluster:
         self.node_count = node_count
         self._progress = progress
         self.state_dir = paths.clusters_dir() / name
-        self.pki = Pki(self.state_dir / "pki")
+        self.layout = Layout(self.state_dir)
+        self.pki = self.layout.pki
 
-    # ----- files -----------------------------------------------------------
+    # ----- what a caller reads ---------------------------------------------
 
     @property
     def kubeconfig(self) -> Path:
-        return self.state_dir / "kubeconfig"
+        return self.layout.kubeconfig
 
     def user_kubeconfig(self, user: str) -> Path:
-        return self.state_dir / f"kubeconfig-{user}"
-
-    @property
-    def _components_dir(self) -> Path:
-        return self.state_dir / "components"
+        return self.layout.user_kubeconfig(user)
 
     @property
     def logs_dir(self) -> Path:
-        return self.state_dir / "logs"
-
-    @property
-    def _pids_dir(self) -> Path:
-        return self.state_dir / "pids"
-
-    @property
-    def _podlogs_dir(self) -> Path:
-        return self.state_dir / "podlogs"
-
-    @property
-    def _meta_file(self) -> Path:
-        return self.state_dir / "cluster.json"
-
-    def _say(self, message: str) -> None:
-        if self._progress is not None:
-            self._progress(message)
-
-    def _load_meta(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self._meta_file.read_text())
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _ports(self) -> dict[str, int]:
-        ports = self._load_meta().get("ports", {})
-        return {str(k): int(v) for k, v in ports.items()}
+        return self.layout.logs_dir
 
     def tokens(self) -> dict[str, str]:
         try:
-            data = json.loads((self.state_dir / "tokens.json").read_text())
+            data = json.loads(self.layout.tokens_json.read_text())
         except (OSError, ValueError) as err:
             raise ClusterError(f"cluster {self.name!r} has not been created") from err
         return {str(k): str(v) for k, v in data.items()}
@@ -222,56 +186,12 @@ class LocalCluster:
     def admin_client(self) -> ApiClient:
         return ApiClient(self.server, ca_file=self.pki.ca_cert, token=self.tokens()[ADMIN])
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Serialises up/down of one cluster across processes (pytest-xdist, two shells)."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with (self.state_dir / ".lock").open("a") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
-
-    # ----- processes -------------------------------------------------------
-
-    def _records(self) -> dict[str, procs.ProcessRecord]:
-        found = {}
-        for name in COMPONENTS:
-            record = procs.ProcessRecord.load(self._pids_dir / f"{name}.json")
-            if record is not None:
-                found[name] = record
-        return found
+    def env_lines(self) -> list[str]:
+        return [f"export KUBECONFIG={self.kubeconfig}"]
 
     def processes(self) -> dict[str, tuple[int, bool]]:
         """Component -> (pid, alive), for the components that have been started."""
         return {n: (r.pid, procs.is_alive(r)) for n, r in self._records().items()}
-
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
-        record = procs.spawn(
-            name,
-            argv,
-            log_file=self.logs_dir / f"{name}.log",
-            pid_file=self._pids_dir / f"{name}.json",
-            env=env,
-            cwd=self.state_dir,
-        )
-        # A plain pid file too, for humans and `kill $(cat ...)`.
-        (self._pids_dir / f"{name}.pid").write_text(f"{record.pid}\n")
-
-    def _stop_all(self) -> None:
-        records = self._records()
-        for name in reversed(COMPONENTS):
-            record = records.get(name)
-            if record is None:
-                continue
-            if procs.is_alive(record):
-                self._say(f"stopping {name} (pid {record.pid})")
-                procs.stop(record)
-            (self._pids_dir / f"{name}.json").unlink(missing_ok=True)
-            (self._pids_dir / f"{name}.pid").unlink(missing_ok=True)
-
-    # ----- lifecycle -------------------------------------------------------
 
     def is_running(self) -> bool:
         """Every component alive and the API server ready."""
@@ -285,31 +205,96 @@ class LocalCluster:
         except ClusterError:
             return False
 
-    def up(self, *, timeout: float = 120.0, fresh: bool = False) -> ClusterInfo:
+    def set_pod_logs(
+        self,
+        namespace: str,
+        pod: str,
+        lines: Sequence[podlogs.LogLine],
+        *,
+        container: str | None = None,
+        stream: str = "stdout",
+        append: bool = False,
+        wait: bool = True,
+    ) -> Path:
+        """Makes `GET .../pods/<pod>/log` return `lines` (timestamp, message).
+
+        Writes a CRI log file under the state dir and a kwok `Logs` object
+        named after the pod (kwok matches it by namespace and name, and prefers
+        it to the cluster-wide demo log). The pod need not exist yet. With
+        `container`, only that container's log changes; `append` adds to the
+        file instead of replacing it (a `follow` reader sees the new lines).
+        With `wait`, and if the pod is already scheduled, returns once the API
+        serves the file's lines. Returns the file's path.
+        """
+        return podlogs.set_pod_logs(
+            self.admin_client(),
+            self.layout.podlogs_dir,
+            namespace,
+            pod,
+            lines,
+            container=container,
+            stream=stream,
+            append=append,
+            wait=wait,
+        )
+
+    # ----- lifecycle -------------------------------------------------------
+
+    def up(
+        self, *, timeout: float = 120.0, fresh: bool = False, holder: int | None = None
+    ) -> ClusterInfo:
         """Starts the cluster, or returns at once if it already runs.
 
         A stopped cluster restarts with its etcd data, certificates and tokens;
         `fresh` discards those first (never those of a running cluster).
+        `holder` (a pid) registers a user of the cluster; see `release`.
         """
         with self._locked():
             if self.is_running():
                 self._say(f"cluster {self.name!r} is already running at {self.server}")
+                self._add_holder(holder)
                 return self.info()
             self._stop_all()
             if fresh:
                 self._wipe()
             bin_dir = paths.ensure_binaries()
             started = time.monotonic()
-            deadline = started + timeout
             try:
-                self._start(bin_dir, deadline)
+                self._start(bin_dir, started + timeout)
             except BaseException:
                 # Nothing half-started is left behind; the logs stay.
                 self._stop_all()
                 raise
             self._say(f"cluster {self.name!r} ready in {time.monotonic() - started:.1f}s")
             self._say(f"export KUBECONFIG={self.kubeconfig}")
+            self._add_holder(holder)
             return self.info()
+
+    def release(self, holder: int, *, stop: bool = True) -> bool:
+        """Unregisters `holder`; with `stop`, stops the cluster when no live
+        holder is left. Two pytest sessions (or xdist workers) sharing one
+        cluster thus do not pull it from under each other. True if stopped."""
+        with self._locked():
+            (self._holders_dir / str(holder)).unlink(missing_ok=True)
+            if not stop or self._live_holders():
+                return False
+            self._stop_all()
+            return True
+
+    @property
+    def _holders_dir(self) -> Path:
+        return self.state_dir / "holders"
+
+    def _add_holder(self, holder: int | None) -> None:
+        if holder is not None:
+            self._holders_dir.mkdir(exist_ok=True)
+            (self._holders_dir / str(holder)).touch()
+
+    def _live_holders(self) -> list[int]:
+        if not self._holders_dir.is_dir():
+            return []
+        pids = [int(p.name) for p in self._holders_dir.iterdir() if p.name.isdigit()]
+        return [pid for pid in pids if procs.pid_alive(pid)]
 
     def down(self, *, purge: bool = False) -> None:
         """Stops every component (idempotent); `purge` also deletes the state dir."""
@@ -321,47 +306,25 @@ class LocalCluster:
                 shutil.rmtree(self.state_dir, ignore_errors=True)
                 self._say(f"removed {self.state_dir}")
 
-    def _wipe(self) -> None:
-        """Empties the state dir, keeping the lock file we hold."""
-        for entry in self.state_dir.iterdir():
-            if entry.name == ".lock":
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-
     def _start(self, bin_dir: Path, deadline: float) -> None:
         ports = self._prepare_files()
         self._say(f"state in {self.state_dir}; API server on 127.0.0.1:{ports['kube-apiserver']}")
         # The controller manager and scheduler start alongside the API server:
         # they retry until it answers, which overlaps their start-up with its.
-        self._spawn("etcd", self._etcd_args(bin_dir, ports))
-        self._spawn("kube-apiserver", self._apiserver_args(bin_dir, ports))
-        self._spawn("kube-controller-manager", self._kcm_args(bin_dir, ports))
-        self._spawn("kube-scheduler", self._scheduler_args(bin_dir, ports))
-
+        for component in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
+            self._spawn(component, bin_dir, ports)
         api = self.admin_client()
-        self._wait(deadline, "kube-apiserver /readyz", lambda: api.healthy("/readyz", 1.0))
+        self._wait(deadline, "kube-apiserver /readyz", functools.partial(api.healthy, "/readyz"))
         self._bootstrap(api, ports, deadline)
         # kwok starts once its CRDs exist: it lists them at start-up.
-        self._spawn("kwok", self._kwok_args(bin_dir, ports), env=self._kwok_env())
-
+        self._spawn("kwok", bin_dir, ports)
         for name in ("kube-controller-manager", "kube-scheduler", "kwok"):
             probe = ApiClient(f"https://127.0.0.1:{ports[name]}", ca_file=self.pki.ca_cert)
-            self._wait(
-                deadline, f"{name} /healthz", functools.partial(probe.healthy, "/healthz", 1.0)
-            )
+            self._wait(deadline, f"{name} /healthz", functools.partial(probe.healthy, "/healthz"))
         self._wait(deadline, f"{self.node_count} Nodes Ready", lambda: self._nodes_ready(api))
         # The service account controller has run: Pods can be created.
-        self._wait(
-            deadline,
-            "default ServiceAccount",
-            lambda: (
-                api.get("/api/v1/namespaces/default/serviceaccounts/default", ok=(404,)).status
-                == 200
-            ),
-        )
+        sa = "/api/v1/namespaces/default/serviceaccounts/default"
+        self._wait(deadline, "default ServiceAccount", lambda: api.get(sa).status == 200)
 
     def _wait(self, deadline: float, what: str, ready: Callable[[], bool]) -> None:
         self._say(f"waiting for {what}")
@@ -383,248 +346,18 @@ class LocalCluster:
             time.sleep(0.1)
 
     def _nodes_ready(self, api: ApiClient) -> bool:
-        nodes = api.get("/api/v1/nodes?labelSelector=type%3Dkwok").json().get("items", [])
-        ready = {
-            n["metadata"]["name"]
-            for n in nodes
-            if any(
-                c.get("type") == "Ready" and c.get("status") == "True"
-                for c in n.get("status", {}).get("conditions", [])
-            )
-        }
+        nodes = api.get("/api/v1/nodes?labelSelector=type%3Dkwok").json().get("items") or []
+        ready = {n["metadata"]["name"] for n in nodes if _has_condition(n, "Ready")}
         return all(manifests.node_name(i) in ready for i in range(self.node_count))
 
-    # ----- configuration ---------------------------------------------------
-
-    def _prepare_files(self) -> dict[str, int]:
-        """Keeps earlier ports when they are still free, so kubeconfigs stay valid."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        meta = self._load_meta()
-        old = self._ports()
-        taken: set[int] = set()
-        ports: dict[str, int] = {}
-        for name in PORT_NAMES:
-            port = old.get(name)
-            if port is None or port in taken or not _port_is_free(port):
-                port = _free_port()
-                while port in taken:
-                    port = _free_port()
-            taken.add(port)
-            ports[name] = port
-        meta.update({"name": self.name, "ports": ports})
-        meta.setdefault("created", dt.datetime.now(dt.UTC).isoformat())
-        self._meta_file.write_text(json.dumps(meta, indent=2) + "\n")
-
-        self.pki.ensure(SERVICE_IP)
-        tokens = self._ensure_tokens()
-        server = f"https://127.0.0.1:{ports['kube-apiserver']}"
-        write_token_kubeconfig(
-            self.kubeconfig,
-            context=f"alauda-{self.name}",
-            server=server,
-            ca_file=self.pki.ca_cert,
-            user=ADMIN,
-            token=tokens[ADMIN],
-        )
-        for user in USERS:
-            write_token_kubeconfig(
-                self.user_kubeconfig(user),
-                context=f"alauda-{self.name}-{user}",
-                server=server,
-                ca_file=self.pki.ca_cert,
-                user=user,
-                token=tokens[user],
-            )
-        for component in ("kube-controller-manager", "kube-scheduler", "kwok"):
-            write_cert_kubeconfig(
-                self._components_dir / f"{component}.kubeconfig",
-                server=server,
-                ca_file=self.pki.ca_cert,
-                cert_file=self.pki.cert(component),
-                key_file=self.pki.key(component),
-            )
-        self._write_scheduler_config()
-        self._write_kwok_config()
-        podlogs.write_log_file(
-            self._podlogs_dir / "demo.log", podlogs.demo_lines(dt.datetime.now(dt.UTC))
-        )
-        return ports
-
-    def _ensure_tokens(self) -> dict[str, str]:
-        path = self.state_dir / "tokens.json"
-        try:
-            tokens = self.tokens()
-        except ClusterError:
-            tokens = {}
-        for user in (ADMIN, *USERS):
-            tokens.setdefault(user, secrets.token_hex(24))
-        path.write_text(json.dumps(tokens, indent=2) + "\n")
-        path.chmod(0o600)
-        # --token-auth-file: token,user,uid,"groups". Only admin has a group;
-        # alice and bob are plain authenticated users until RBAC says otherwise.
-        rows = [f'{tokens[ADMIN]},{ADMIN},{ADMIN},"system:masters"']
-        rows += [f"{tokens[u]},{u},{u}" for u in USERS]
-        csv = self._components_dir / "tokens.csv"
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        csv.write_text("\n".join(rows) + "\n")
-        csv.chmod(0o600)
-        return tokens
-
-    def _write_scheduler_config(self) -> None:
-        config = {
-            "apiVersion": "kubescheduler.config.k8s.io/v1",
-            "kind": "KubeSchedulerConfiguration",
-            "clientConnection": {
-                "kubeconfig": str(self._components_dir / "kube-scheduler.kubeconfig"),
-                "qps": 200,
-                "burst": 400,
-            },
-            "leaderElection": {"leaderElect": False},
-        }
-        (self._components_dir / "kube-scheduler.yaml").write_text(yaml.safe_dump(config))
-
-    def _write_kwok_config(self) -> None:
-        volume_dir = str(self.state_dir / "volumes")
-        docs = stages.all_stages(manifests.STORAGE_CLASS, volume_dir)
-        (self._components_dir / "kwok.yaml").write_text("---\n".join(docs))
-
-    # ----- command lines ---------------------------------------------------
-
-    def _etcd_args(self, bin_dir: Path, ports: dict[str, int]) -> list[str]:
-        client = f"http://127.0.0.1:{ports['etcd']}"
-        peer = f"http://127.0.0.1:{ports['etcd-peer']}"
-        return [
-            str(bin_dir / "etcd"),
-            "--name=local",
-            f"--data-dir={self.state_dir / 'etcd'}",
-            f"--listen-client-urls={client}",
-            f"--advertise-client-urls={client}",
-            f"--listen-peer-urls={peer}",
-            f"--initial-advertise-peer-urls={peer}",
-            f"--initial-cluster=local={peer}",
-            "--auto-compaction-retention=1",
-            "--quota-backend-bytes=8589934592",
-            # A throw-away development cluster: losing the last writes on a
-            # power cut is fine, waiting for fsync on every write is not.
-            "--unsafe-no-fsync=true",
-            "--log-level=warn",
-        ]
-
-    def _apiserver_args(self, bin_dir: Path, ports: dict[str, int]) -> list[str]:
-        pki = self.pki
-        return [
-            str(bin_dir / "kube-apiserver"),
-            "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
-            f"--secure-port={ports['kube-apiserver']}",
-            f"--etcd-servers=http://127.0.0.1:{ports['etcd']}",
-            f"--service-cluster-ip-range={SERVICE_CIDR}",
-            # The reconciler would publish 127.0.0.1 as the `kubernetes`
-            # Service's endpoint, which endpoint validation rejects; nothing
-            # here routes Service traffic anyway.
-            "--endpoint-reconciler-type=none",
-            "--authorization-mode=Node,RBAC",
-            "--allow-privileged=true",
-            f"--client-ca-file={pki.ca_cert}",
-            f"--tls-cert-file={pki.cert('apiserver')}",
-            f"--tls-private-key-file={pki.key('apiserver')}",
-            f"--token-auth-file={self._components_dir / 'tokens.csv'}",
-            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-            f"--service-account-key-file={pki.sa_pub}",
-            f"--service-account-signing-key-file={pki.sa_key}",
-            # pods/log, exec, port-forward go to the node's kubelet API, which
-            # is kwok, at the Node's InternalIP (127.0.0.1) and kubelet port.
-            "--kubelet-preferred-address-types=InternalIP",
-            f"--kubelet-certificate-authority={pki.ca_cert}",
-            f"--kubelet-client-certificate={pki.cert('apiserver-kubelet-client')}",
-            f"--kubelet-client-key={pki.key('apiserver-kubelet-client')}",
-            "--profiling=false",
-        ]
-
-    def _kcm_args(self, bin_dir: Path, ports: dict[str, int]) -> list[str]:
-        kubeconfig = self._components_dir / "kube-controller-manager.kubeconfig"
-        pki = self.pki
-        return [
-            str(bin_dir / "kube-controller-manager"),
-            f"--kubeconfig={kubeconfig}",
-            f"--authentication-kubeconfig={kubeconfig}",
-            f"--authorization-kubeconfig={kubeconfig}",
-            # Started before RBAC is bootstrapped: do not die on the first
-            # forbidden lookup of the client CA ConfigMap.
-            "--authentication-tolerate-lookup-failure=true",
-            "--bind-address=127.0.0.1",
-            f"--secure-port={ports['kube-controller-manager']}",
-            f"--tls-cert-file={pki.cert('localhost')}",
-            f"--tls-private-key-file={pki.key('localhost')}",
-            "--leader-elect=false",
-            # Every controller acts as its own service account, as in a real
-            # cluster, so RBAC mistakes in controllers show up here too.
-            "--use-service-account-credentials=true",
-            f"--service-account-private-key-file={pki.sa_key}",
-            f"--root-ca-file={pki.ca_cert}",
-            f"--cluster-signing-cert-file={pki.ca_cert}",
-            f"--cluster-signing-key-file={pki.ca_key}",
-            f"--service-cluster-ip-range={SERVICE_CIDR}",
-            # All default controllers (garbage collector, deployment,
-            # replicaset, statefulset, HPA, PV binder, namespace, ...); node
-            # IPAM stays off because --allocate-node-cidrs defaults to false.
-            "--controllers=*",
-            "--kube-api-qps=200",
-            "--kube-api-burst=400",
-            "--profiling=false",
-        ]
-
-    def _scheduler_args(self, bin_dir: Path, ports: dict[str, int]) -> list[str]:
-        kubeconfig = self._components_dir / "kube-scheduler.kubeconfig"
-        return [
-            str(bin_dir / "kube-scheduler"),
-            f"--config={self._components_dir / 'kube-scheduler.yaml'}",
-            f"--authentication-kubeconfig={kubeconfig}",
-            f"--authorization-kubeconfig={kubeconfig}",
-            "--authentication-tolerate-lookup-failure=true",
-            "--bind-address=127.0.0.1",
-            f"--secure-port={ports['kube-scheduler']}",
-            f"--tls-cert-file={self.pki.cert('localhost')}",
-            f"--tls-private-key-file={self.pki.key('localhost')}",
-            "--profiling=false",
-        ]
-
-    def _kwok_args(self, bin_dir: Path, ports: dict[str, int]) -> list[str]:
-        port = ports["kwok"]
-        return [
-            str(bin_dir / "kwok"),
-            f"--kubeconfig={self._components_dir / 'kwok.kubeconfig'}",
-            f"--config={self._components_dir / 'kwok.yaml'}",
-            "--manage-all-nodes=true",
-            "--node-ip=127.0.0.1",
-            "--node-name=localhost",
-            # The kubelet port written into Nodes; kwok serves logs there.
-            f"--node-port={port}",
-            f"--server-address=127.0.0.1:{port}",
-            f"--tls-cert-file={self.pki.cert('localhost')}",
-            f"--tls-private-key-file={self.pki.key('localhost')}",
-            "--node-lease-duration-seconds=40",
-            f"--cidr={POD_CIDR}",
-            # Pod logs come from Logs/ClusterLogs objects, so tests can add
-            # them at run time; stages stay in --config.
-            "--enable-crds=Logs,ClusterLogs",
-        ]
-
-    def _kwok_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        # Otherwise kwok also loads ~/.kwok/kwok.yaml if a user has one.
-        env["KWOK_WORKDIR"] = str(self.state_dir / "kwok")
-        return env
-
-    # ----- API objects -----------------------------------------------------
-
-    def _bootstrap(self, api: ApiClient, ports: dict[str, int], deadline: float) -> None:
+    def _bootstrap(self, api: ApiClient, ports: Ports, deadline: float) -> None:
+        crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
         for crd in manifests.kwok_crds():
-            api.apply(
-                f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}",
-                crd,
-            )
-        api.apply("/apis/storage.k8s.io/v1/storageclasses/standard", manifests.storage_class())
+            api.apply(f"{crds}/{crd['metadata']['name']}", crd)
+        api.apply(
+            f"/apis/storage.k8s.io/v1/storageclasses/{manifests.STORAGE_CLASS}",
+            manifests.storage_class(),
+        )
         for i in range(self.node_count):
             node = manifests.fake_node(i, ports["kwok"])
             if not api.create("/api/v1/nodes", node):
@@ -635,86 +368,133 @@ class LocalCluster:
                 )
         for crd in manifests.kwok_crds():
             name = crd["metadata"]["name"]
-            self._wait(deadline, f"CRD {name}", functools.partial(_established, api, name))
+            established = functools.partial(_crd_established, api, f"{crds}/{name}")
+            self._wait(deadline, f"CRD {name}", established)
         api.apply(
             f"/apis/{manifests.KWOK_GROUP}/{manifests.KWOK_VERSION}/clusterlogs/"
             + manifests.DEFAULT_CLUSTER_LOGS,
-            manifests.cluster_logs(
-                manifests.DEFAULT_CLUSTER_LOGS, str(self._podlogs_dir / "demo.log")
-            ),
+            manifests.cluster_logs(manifests.DEFAULT_CLUSTER_LOGS, str(self.layout.demo_log)),
         )
 
-    def set_pod_logs(
-        self,
-        namespace: str,
-        pod: str,
-        lines: Sequence[podlogs.LogLine],
-        *,
-        container: str | None = None,
-        stream: str = "stdout",
-        wait: bool = True,
-    ) -> Path:
-        """Makes `GET .../pods/<pod>/log` return `lines` (timestamp, message).
+    # ----- state directory -------------------------------------------------
 
-        Writes a CRI log file under the state dir and a kwok `Logs` object
-        named after the pod (kwok matches it by namespace and name, and prefers
-        it to the cluster-wide demo log). The pod need not exist yet. With
-        `container`, only that container's log changes. With `wait`, and if
-        the pod is already running, returns once the API serves the new lines.
-        """
-        stem = pod if container is None else f"{pod}.{container}"
-        path = podlogs.write_log_file(self._podlogs_dir / namespace / f"{stem}.log", lines, stream)
-        api = self.admin_client()
-        base = f"/apis/{manifests.KWOK_GROUP}/{manifests.KWOK_VERSION}/namespaces/{namespace}/logs"
-        existing = api.get(f"{base}/{pod}", ok=(404,))
-        entries: list[dict[str, Any]] = []
-        if existing.status == 200:
-            # Keep the other containers' entries; replace this container's.
-            entries = [
-                e
-                for e in existing.json().get("spec", {}).get("logs", [])
-                if (e.get("containers") or None) != ([container] if container else None)
-            ]
-        new = manifests.pod_logs(namespace, pod, str(path), [container] if container else None)
-        new["spec"]["logs"] = [*new["spec"]["logs"], *entries]
-        api.apply(f"{base}/{pod}", new)
-        if wait:
-            expected = podlogs.format_lines(lines, stream)
-            self._wait_for_pod_logs(api, namespace, pod, container, expected)
-        return path
+    def _say(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress(message)
 
-    def _wait_for_pod_logs(
-        self, api: ApiClient, namespace: str, pod: str, container: str | None, expected: str
-    ) -> None:
-        found = api.get(f"/api/v1/namespaces/{namespace}/pods/{pod}", ok=(404,))
-        if found.status == 404:
-            return
-        spec = found.json().get("spec", {})
-        names = [c["name"] for c in spec.get("containers", [])]
-        if not spec.get("nodeName") or (container is None and len(names) != 1):
-            return
-        query = urllib.parse.urlencode({"container": container or names[0], "timestamps": "true"})
-        # With timestamps=true each line reads "<stamp> <message>": compare
-        # against the file minus the stream and tag fields.
-        want = "".join(
-            f"{ln.split(' ', 3)[0]} {ln.split(' ', 3)[3]}\n" for ln in expected.splitlines()
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Serialises up/down of one cluster across processes (pytest-xdist, two shells)."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with (self.state_dir / ".lock").open("a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def _wipe(self) -> None:
+        """Empties the state dir, keeping the lock file we hold."""
+        for entry in self.state_dir.iterdir():
+            if entry.name == ".lock":
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+    def _load_meta(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.layout.meta_file.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _ports(self) -> Ports:
+        ports = self._load_meta().get("ports") or {}
+        return {str(k): int(v) for k, v in ports.items()}
+
+    def _prepare_files(self) -> Ports:
+        """Keeps earlier ports when they are still free, so kubeconfigs stay valid."""
+        meta = self._load_meta()
+        old = self._ports()
+        ports: Ports = {}
+        for name in components.PORT_NAMES:
+            port = old.get(name)
+            if port is None or port in ports.values() or not _port_is_free(port):
+                port = _free_port()
+                while port in ports.values():
+                    port = _free_port()
+            ports[name] = port
+        meta.update({"name": self.name, "ports": ports})
+        meta.setdefault("created", dt.datetime.now(dt.UTC).isoformat())
+        self.layout.meta_file.write_text(json.dumps(meta, indent=2) + "\n")
+
+        self.pki.ensure(components.SERVICE_IP)
+        tokens = self._ensure_tokens()
+        server = f"https://127.0.0.1:{ports['kube-apiserver']}"
+        for user in (ADMIN, *USERS):
+            write_token_kubeconfig(
+                self.kubeconfig if user == ADMIN else self.user_kubeconfig(user),
+                context=f"alauda-{self.name}" if user == ADMIN else f"alauda-{self.name}-{user}",
+                server=server,
+                ca_file=self.pki.ca_cert,
+                user=user,
+                token=tokens[user],
+            )
+        components.write_configs(self.layout, server)
+        podlogs.write_log_file(self.layout.demo_log, podlogs.demo_lines(dt.datetime.now(dt.UTC)))
+        return ports
+
+    def _ensure_tokens(self) -> dict[str, str]:
+        try:
+            tokens = self.tokens()
+        except ClusterError:
+            tokens = {}
+        for user in (ADMIN, *USERS):
+            tokens.setdefault(user, secrets.token_hex(24))
+        self.layout.tokens_json.write_text(json.dumps(tokens, indent=2) + "\n")
+        self.layout.tokens_json.chmod(0o600)
+        # --token-auth-file rows: token,user,uid,"groups". Only admin has a
+        # group; alice and bob are plain authenticated users until RBAC says
+        # otherwise.
+        rows = [f'{tokens[ADMIN]},{ADMIN},{ADMIN},"system:masters"']
+        rows += [f"{tokens[u]},{u},{u}" for u in USERS]
+        self.layout.components_dir.mkdir(parents=True, exist_ok=True)
+        self.layout.tokens_csv.write_text("\n".join(rows) + "\n")
+        self.layout.tokens_csv.chmod(0o600)
+        return tokens
+
+    # ----- processes -------------------------------------------------------
+
+    def _records(self) -> dict[str, procs.ProcessRecord]:
+        found = {}
+        for name in COMPONENTS:
+            record = procs.ProcessRecord.load(self.layout.pids_dir / f"{name}.json")
+            if record is not None:
+                found[name] = record
+        return found
+
+    def _spawn(self, component: str, bin_dir: Path, ports: Ports) -> None:
+        record = procs.spawn(
+            component,
+            components.command(component, bin_dir, self.layout, ports),
+            log_file=self.logs_dir / f"{component}.log",
+            pid_file=self.layout.pids_dir / f"{component}.json",
+            env=components.environment(component, self.layout),
+            cwd=self.state_dir,
         )
-        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log?{query}"
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            got = api.get(path, ok=(400, 404, 500))
-            if got.status == 200 and got.body.decode(errors="replace") == want:
-                return
-            time.sleep(0.1)
-        raise ClusterError(f"pod {namespace}/{pod} does not serve the new logs after 15s")
+        # A plain pid file too, for humans and `kill $(cat ...)`.
+        (self.layout.pids_dir / f"{component}.pid").write_text(f"{record.pid}\n")
 
-    def env_lines(self) -> list[str]:
-        return [f"export KUBECONFIG={self.kubeconfig}"]
-
-
-def _established(api: ApiClient, name: str) -> bool:
-    crd = api.get(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}").json()
-    return any(
-        c.get("type") == "Established" and c.get("status") == "True"
-        for c in crd.get("status", {}).get("conditions", [])
-    )
+    def _stop_all(self) -> None:
+        records = self._records()
+        for name in reversed(COMPONENTS):
+            record = records.get(name)
+            if record is None:
+                continue
+            if procs.is_alive(record):
+                self._say(f"stopping {name} (pid {record.pid})")
+                procs.stop(record)
+            (self.layout.pids_dir / f"{name}.json").unlink(missing_ok=True)
+            (self.layout.pids_dir / f"{name}.pid").unlink(missing_ok=True)

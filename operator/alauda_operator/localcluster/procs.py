@@ -49,11 +49,15 @@ def _state(pid: int) -> str | None:
     return stat.rsplit(")", 1)[1].split()[0]
 
 
+def pid_alive(pid: int) -> bool:
+    """A live process with that pid; zombies count as dead (see is_alive)."""
+    return _state(pid) not in (None, "Z", "X")
+
+
 def is_alive(record: ProcessRecord) -> bool:
     """Alive and still our binary. Zombies count as dead: some container inits
     (this machine's pid 1 among them) never reap orphans."""
-    state = _state(record.pid)
-    if state is None or state in ("Z", "X"):
+    if not pid_alive(record.pid):
         return False
     try:
         argv0 = Path(f"/proc/{record.pid}/cmdline").read_bytes().split(b"\0", 1)[0]

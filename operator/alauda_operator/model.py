@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import shlex
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -41,6 +41,8 @@ IMAGE_NAME_PATTERN = (
 IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 ENV_NAME_PATTERN = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 LINK_ALIAS_PATTERN = r"^([a-zA-Z][a-zA-Z0-9_-]*)?$"
+# Bounded so that the CEL rule on aliases fits the API server's cost budget.
+LINK_ALIAS_MAX_LENGTH = 63
 VOLUME_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 # One or more "/segment" with no empty, "." or ".." segment: a normalised
 # absolute path other than "/", in a form the API server's RE2 can check too.
@@ -313,7 +315,7 @@ class ServiceSpec(_Model):
             ]
         },
     )
-    linked_to_apps: dict[str, str] = Field(
+    linked_to_apps: dict[str, Annotated[str, Field(max_length=LINK_ALIAS_MAX_LENGTH)]] = Field(
         default_factory=dict,
         max_length=MAX_LINKS,
         description="service_name -> alias (empty: the service name).",

@@ -26,6 +26,9 @@ from alauda_operator.localcluster import (
 
 PYTEST_CLUSTER = "pytest"
 
+# The operator as a subprocess, for the tests that need it (running_operator).
+pytest_plugins = ["tests.operator_fixture"]
+
 
 def _start_local() -> tuple[LocalCluster, ClusterInfo]:
     local = LocalCluster(PYTEST_CLUSTER)

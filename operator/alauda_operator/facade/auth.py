@@ -8,8 +8,9 @@ calls carry the caller's token, so the cluster's RBAC decides.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from kubernetes.aio.client import ApiClient, Configuration
 from alauda_operator.facade.errors import ApiError
 
 TOKEN_SCHEMES = ("token", "bearer")
+SERVICE_ACCOUNT_CA_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 DEFAULT_POOL_SIZE = 64
 # Parallel requests one caller may have open to the API server, e.g. one log
 # stream per instance.
@@ -57,17 +59,28 @@ class ClusterEndpoint:
         return configuration
 
 
-async def load_endpoint(kubeconfig: str | None) -> ClusterEndpoint:
-    """From the kubeconfig if given, else the in-cluster config, else ~/.kube/config.
+def in_cluster_endpoint(environ: Mapping[str, str] | None = None) -> ClusterEndpoint:
+    """The API server as a Pod sees it. Only the CA is read from the service
+    account mount: the facade's Pod has no token to mount."""
+    environ = os.environ if environ is None else environ
+    host = environ.get("KUBERNETES_SERVICE_HOST")
+    port = environ.get("KUBERNETES_SERVICE_PORT", "443")
+    if not host:
+        raise RuntimeError("not in a cluster: KUBERNETES_SERVICE_HOST is not set")
+    if ":" in host:
+        host = f"[{host}]"
+    return ClusterEndpoint(host=f"https://{host}:{port}", ca_file=SERVICE_ACCOUNT_CA_FILE)
+
+
+async def load_endpoint(kubeconfig: str | None, in_cluster: bool = False) -> ClusterEndpoint:
+    """From the kubeconfig if given, else in the cluster, else ~/.kube/config.
     Only the server's address and CA are kept."""
+    if in_cluster or (kubeconfig is None and os.environ.get("KUBERNETES_SERVICE_HOST")):
+        return in_cluster_endpoint()
     loaded = Configuration()
-    if kubeconfig:
-        await kube_config.load_kube_config(config_file=kubeconfig, client_configuration=loaded)
-    else:
-        try:
-            kube_config.load_incluster_config(client_configuration=loaded)
-        except kube_config.ConfigException:
-            await kube_config.load_kube_config(client_configuration=loaded)
+    await kube_config.load_kube_config(  # type: ignore[no-untyped-call]
+        config_file=kubeconfig, client_configuration=loaded
+    )
     return ClusterEndpoint(
         host=loaded.host,
         ca_file=loaded.ssl_ca_cert,
@@ -114,14 +127,16 @@ class ApiClientPool:
         finally:
             entry.users -= 1
             if entry.evicted and entry.users == 0:
-                await entry.client.close()
+                await entry.client.close()  # type: ignore[no-untyped-call]
 
     def _evict_beyond_size(self) -> None:
         while len(self._entries) > self.max_size:
             _, oldest = self._entries.popitem(last=False)
             oldest.evicted = True
             if oldest.users == 0:
-                task = asyncio.get_running_loop().create_task(oldest.client.close())
+                task = asyncio.get_running_loop().create_task(
+                    oldest.client.close()  # type: ignore[no-untyped-call]
+                )
                 self._closing.add(task)
                 task.add_done_callback(self._closing.discard)
 
@@ -130,6 +145,6 @@ class ApiClientPool:
         self._entries.clear()
         for entry in entries:
             entry.evicted = True
-            await entry.client.close()
+            await entry.client.close()  # type: ignore[no-untyped-call]
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)

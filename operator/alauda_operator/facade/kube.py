@@ -178,7 +178,7 @@ class Kube:
                 ("timestamps", True),
                 ("sinceTime", since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
             ],
-            accept="text/plain",
+            accept="*/*",
             timeout=LOG_STREAM_TIMEOUT_SECONDS,
         )
         if response.status == 200:

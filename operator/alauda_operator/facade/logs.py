@@ -13,7 +13,15 @@ import asyncio
 import datetime as dt
 import heapq
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+import logging
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Mapping,
+    Sequence,
+)
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
@@ -21,8 +29,11 @@ from typing import Any, NamedTuple, TypeVar
 import aiohttp
 from aiohttp import web
 
+# pydantic reads TypedDicts (for the OpenAPI document) only from typing_extensions on 3.11.
+from typing_extensions import TypedDict
+
 from alauda_operator.facade.errors import bad_request
-from alauda_operator.facade.kube import Kube, gather_first_error
+from alauda_operator.facade.kube import Kube
 
 DEFAULT_WINDOW_SECONDS = 3600
 MAX_WINDOW_SECONDS = 7 * 24 * 3600
@@ -33,6 +44,7 @@ INSTANCE_ID_LENGTH = 8
 _WRITE_BATCH_BYTES = 64 * 1024
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,21 @@ class LogWindow:
 class LogLine(NamedTuple):
     time: float
     message: str
+
+
+class LogEntry(TypedDict):
+    """One line of ``GET .../logs/``."""
+
+    instance_id: str
+    message: str
+    time: int
+
+
+class InstanceLogEntry(TypedDict):
+    """One line of ``GET .../instances/<uuid>/logs/``."""
+
+    message: str
+    time: int
 
 
 def _unix_seconds(query: Mapping[str, str], name: str) -> int | None:
@@ -99,7 +126,7 @@ def parse_log_line(raw: bytes) -> LogLine | None:
 
 async def split_lines(
     chunks: AsyncIterable[bytes], max_line_bytes: int = MAX_LINE_BYTES
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes]:
     """Lines of a byte stream; a line longer than ``max_line_bytes`` is cut
     there and its rest skipped, so that one huge line cannot fill memory."""
     pending = bytearray()
@@ -127,7 +154,9 @@ async def split_lines(
         yield bytes(pending)
 
 
-async def lines_in_window(lines: AsyncIterable[bytes], window: LogWindow) -> AsyncIterator[LogLine]:
+async def lines_in_window(
+    lines: AsyncIterable[bytes], window: LogWindow
+) -> AsyncGenerator[LogLine]:
     """The lines stamped within the window; stops at the first one past its end."""
     async for raw in lines:
         line = parse_log_line(raw)
@@ -143,7 +172,7 @@ _END: Any = object()
 
 async def merge_sorted(
     streams: Sequence[AsyncIterator[T]], key: Callable[[T], Any]
-) -> AsyncIterator[tuple[int, T]]:
+) -> AsyncGenerator[tuple[int, T]]:
     """K-way merge of sorted async streams, holding one item per stream:
     yields (stream index, item); ties go to the lower index."""
     firsts = await asyncio.gather(*(anext(stream, _END) for stream in streams))
@@ -195,33 +224,29 @@ async def merged_logs(
             for pod in pods
         ]
         results = await asyncio.gather(*opening, return_exceptions=True)
-        for result in results:
+        opened: list[tuple[Mapping[str, Any], aiohttp.ClientResponse]] = []
+        for pod, result in zip(pods, results, strict=True):
             if isinstance(result, aiohttp.ClientResponse):
                 stack.callback(_close, result)
-        await gather_first_error(*(_returned(r) for r in results))
-        opened = [
-            (pod, response)
-            for pod, response in zip(pods, results, strict=True)
-            if isinstance(response, aiohttp.ClientResponse)
-        ]
+                opened.append((pod, result))
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         streams = [
             lines_in_window(split_lines(response.content.iter_any()), window)
             for _, response in opened
         ]
+        for stream in streams:
+            stack.push_async_callback(stream.aclose)
         merged = merge_sorted(streams, key=lambda line: line.time)
-        async with aclosing(merged):
-            yield _with_pods(merged, [pod for pod, _ in opened])
-
-
-async def _returned(result: Any) -> Any:
-    if isinstance(result, BaseException):
-        raise result
-    return result
+        tagged = _with_pods(merged, [pod for pod, _ in opened])
+        async with aclosing(merged), aclosing(tagged):
+            yield tagged
 
 
 async def _with_pods(
     merged: AsyncIterator[tuple[int, LogLine]], pods: Sequence[Mapping[str, Any]]
-) -> AsyncIterator[tuple[Mapping[str, Any], LogLine]]:
+) -> AsyncGenerator[tuple[Mapping[str, Any], LogLine]]:
     async for index, line in merged:
         yield pods[index], line
 
@@ -233,7 +258,7 @@ def _first_container(pod: Mapping[str, Any]) -> str:
 
 async def write_json_array(
     request: web.Request,
-    items: AsyncIterator[dict[str, Any]],
+    items: AsyncIterator[Mapping[str, object]],
     max_items: int = MAX_LINES,
 ) -> web.StreamResponse:
     """Streams a JSON array of at most ``max_items`` items to the client."""
@@ -241,16 +266,20 @@ async def write_json_array(
     await response.prepare(request)
     buffer = bytearray(b"[")
     count = 0
-    async for item in items:
-        if count:
-            buffer += b","
-        buffer += json.dumps(item, ensure_ascii=False).encode()
-        count += 1
-        if len(buffer) >= _WRITE_BATCH_BYTES:
-            await response.write(bytes(buffer))
-            buffer.clear()
-        if count >= max_items:
-            break
+    try:
+        async for item in items:
+            if count:
+                buffer += b","
+            buffer += json.dumps(item, ensure_ascii=False).encode()
+            count += 1
+            if len(buffer) >= _WRITE_BATCH_BYTES:
+                await response.write(bytes(buffer))
+                buffer.clear()
+            if count >= max_items:
+                break
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        # The status line is sent already: end the array with what was read.
+        _log.warning("log stream broke off after %d lines: %r", count, exc)
     buffer += b"]"
     await response.write(bytes(buffer))
     await response.write_eof()

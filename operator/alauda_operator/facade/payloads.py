@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,6 +28,8 @@ from alauda_operator.model import (
 from alauda_operator.settings import PlatformSettings
 
 NAMESPACE_MAX_LENGTH = 63
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 FIXED_FIELDS = frozenset(ServiceSpec.model_fields) - UPDATABLE_FIELDS
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -69,6 +72,24 @@ def check_instance_uuid(value: str) -> str:
     if not UUID_PATTERN.match(value):
         raise bad_request(f"invalid instance uuid {value!r}", "uuid")
     return value
+
+
+def _positive_int(query: Mapping[str, str], name: str, default: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+        raise bad_request(f"{name} must be a positive integer, not {raw!r}", name)
+    return int(raw)
+
+
+def parse_paging(query: Mapping[str, str]) -> tuple[int, int]:
+    """``?page=`` (1-based) and ``?page_size=`` (default 20, at most 100)."""
+    page = _positive_int(query, "page", 1)
+    page_size = _positive_int(query, "page_size", DEFAULT_PAGE_SIZE)
+    if page_size > MAX_PAGE_SIZE:
+        raise bad_request(f"page_size must be at most {MAX_PAGE_SIZE}", "page_size")
+    return page, page_size
 
 
 # --- create -----------------------------------------------------------------
@@ -116,9 +137,7 @@ def _validated_spec(values: dict[str, Any], settings: PlatformSettings) -> Servi
 
 def check_update_body(body: dict[str, Any], namespace: str, service_name: str) -> dict[str, Any]:
     """The spec fields a PUT body changes; identity fields must match the path."""
-    changes = {
-        k: v for k, v in body.items() if k not in CreateServicePayload.IGNORED_FIELDS
-    }
+    changes = {k: v for k, v in body.items() if k not in CreateServicePayload.IGNORED_FIELDS}
     given_name = changes.pop("service_name", service_name)
     if given_name != service_name:
         raise bad_request(

@@ -106,12 +106,17 @@ def resource_uri(namespace: str, service_name: str) -> str:
     return f"/v1/services/{namespace}/{service_name}/"
 
 
-def _spec_default(field: str) -> Any:
+def _json_default(field: str) -> Any:
     info = ServiceSpec.model_fields[field]
     default = info.get_default(call_default_factory=True)
     if default is PydanticUndefined:
         return None
     return default.value if hasattr(default, "value") else default
+
+
+# What a field shows when the stored spec lacks it (computed once: pydantic's
+# get_default inspects the factory's signature on every call).
+_SPEC_DEFAULTS: dict[str, Any] = {field: _json_default(field) for field in ServiceSpec.model_fields}
 
 
 # --- instances --------------------------------------------------------------
@@ -230,8 +235,8 @@ def service_body(
     domain = status.default_domain_name or names.default_domain_name(name, namespace, settings)
 
     body: dict[str, Any] = {}
-    for field in ServiceSpec.model_fields:
-        value = spec.get(field, _spec_default(field))
+    for field, default in _SPEC_DEFAULTS.items():
+        value = spec.get(field, default)
         body[field] = json_text(value) if field in JSON_ENCODED_SPEC_FIELDS else value
     envvars = {**(spec.get("instance_envvars") or {}), DEFAULT_DOMAIN_ENVVAR: domain}
     body["instance_envvars"] = json_text(envvars)

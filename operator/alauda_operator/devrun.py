@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -105,6 +106,12 @@ subjects: [{{kind: ServiceAccount, name: {DEMO_ACCOUNT}, namespace: {DEMO_NAMESP
     return token.strip()
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _start(name: str, argv: list[str], kubeconfig: Path) -> subprocess.Popen[bytes]:
     say(f"starting the {name}")
     env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
@@ -117,10 +124,9 @@ def _wait_healthy(url: str, processes: Sequence[subprocess.Popen[bytes]], timeou
         for process in processes:
             if process.poll() is not None:
                 raise SystemExit(f"{process.args!r} exited with {process.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as answer:
+            if answer.status == 200:
+                return
         time.sleep(0.5)
     raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
 
@@ -143,13 +149,15 @@ ready.
 
   facade:     {base_url}/v1/services/{DEMO_NAMESPACE}/
   API docs:   {base_url}/v1/openapi.json
-  demo token: {token}
+  demo token (tenant of namespace {DEMO_NAMESPACE}, valid 24 h):
+
+export ALAUDA_TOKEN={token}
 
 Create the seed page's example service, then read it back:
 
-  curl -s -X POST -H 'Authorization: Token {token}' -H 'Content-Type: application/json' \\
-       --data @{SEED_PAYLOAD_FILE} {base_url}/v1/services/{DEMO_NAMESPACE}/
-  curl -s -H 'Authorization: Token {token}' {base_url}/v1/services/{DEMO_NAMESPACE}/test/
+curl -s -X POST -H "Authorization: Token $ALAUDA_TOKEN" -H 'Content-Type: application/json' \\
+     --data @{SEED_PAYLOAD_FILE} {base_url}/v1/services/{DEMO_NAMESPACE}/
+curl -s -H "Authorization: Token $ALAUDA_TOKEN" {base_url}/v1/services/{DEMO_NAMESPACE}/test/
 
 Ctrl-C stops the operator, the facade and the local control plane.
 """
@@ -161,15 +169,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         token = _install(kubeconfig)
-        processes.append(
-            _start("operator", ["-m", "alauda_operator.controller", "--all-namespaces"], kubeconfig)
-        )
+        metrics_port = _free_port()
+        operator_argv = ["-m", "alauda_operator.controller", "--all-namespaces", "--log-format"]
+        operator_argv += ["plain", "--metrics-port", str(metrics_port), "--liveness-port", "0"]
+        processes.append(_start("operator", operator_argv, kubeconfig))
         facade_argv = ["-m", "alauda_operator.facade", "--host", args.host]
         facade_argv += ["--port", str(args.port), "--kubeconfig", str(kubeconfig)]
         processes.append(_start("facade", facade_argv, kubeconfig))
         base_url = f"http://{args.host}:{args.port}"
         _wait_healthy(f"{base_url}/healthz", processes, timeout=60)
         print(_banner(base_url, token), flush=True)
+        say(f"operator metrics: http://127.0.0.1:{metrics_port}/metrics")
         while all(process.poll() is None for process in processes):
             time.sleep(1)
         say("a component exited; stopping")

@@ -55,14 +55,18 @@ image:
 	@command -v docker >/dev/null && docker info >/dev/null 2>&1 || { echo "image: needs a Docker engine"; exit 1; }
 	docker build -t $(IMAGE) .
 
+KIND_KUBECONFIG ?= $(HOME)/.kube/kind-alauda
+
 kind-up:
 	@command -v kind >/dev/null || { echo "kind-up: needs kind and Docker"; exit 1; }
-	kind create cluster --name alauda --wait 120s
-	kind export kubeconfig --name alauda
+	kind get clusters | grep -qx alauda || kind create cluster --name alauda --wait 120s
+	kind export kubeconfig --name alauda --kubeconfig $(KIND_KUBECONFIG)
+	@echo "export KUBECONFIG=$(KIND_KUBECONFIG)"
 
-## kind-e2e: the same suite against kind (KUBECONFIG points at it)
+## kind-e2e: the same suite against kind (tests that need kwok's fake logs or the
+## local users alice and bob say so and skip there)
 kind-e2e: kind-up $(STAMP)
-	KUBECONFIG=$$(kind get kubeconfig-path --name alauda 2>/dev/null || echo $$HOME/.kube/config) $(BIN)/pytest $(PYTEST_ARGS)
+	KUBECONFIG=$(KIND_KUBECONFIG) $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) binaries
 	$(BIN)/python bench/operator_bench.py

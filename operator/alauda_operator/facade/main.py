@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
+import os
+import ssl
 import sys
 from collections.abc import AsyncIterator, Sequence
 
+import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
@@ -113,6 +117,31 @@ def configure_logging(level: int = logging.INFO) -> None:
         logger.propagate = False
 
 
+class StartupError(Exception):
+    """Something the facade cannot start without; the message says what."""
+
+
+async def reachable_endpoint(kubeconfig: str | None, in_cluster: bool) -> ClusterEndpoint:
+    """The API server's address and CA, checked to answer before serving:
+    a facade that cannot reach its cluster would only answer 502s."""
+    try:
+        endpoint = await load_endpoint(kubeconfig, in_cluster)
+    except Exception as error:  # the kubernetes loaders raise several kinds
+        where = kubeconfig or os.environ.get("KUBECONFIG") or "in-cluster or ~/.kube/config"
+        raise StartupError(f"no cluster configured ({where}): {error}") from error
+    ssl_context = ssl.create_default_context(cafile=endpoint.ca_file)
+    if not endpoint.verify_ssl:
+        ssl_context = ssl._create_unverified_context()
+    try:
+        async with aiohttp.ClientSession() as session:
+            url = f"{endpoint.host}/version"
+            async with session.get(url, ssl=ssl_context, timeout=aiohttp.ClientTimeout(10)):
+                pass
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise StartupError(f"no cluster reachable at {endpoint.host}: {error}") from error
+    return endpoint
+
+
 def run(
     host: str,
     port: int,
@@ -121,13 +150,17 @@ def run(
     in_cluster: bool = False,
 ) -> None:
     configure_logging()
-    web.run_app(
-        create_app(settings, kubeconfig, in_cluster=in_cluster),
-        host=host,
-        port=port,
-        access_log_class=JsonAccessLogger,
-        print=None,
-    )
+    endpoint = asyncio.run(reachable_endpoint(kubeconfig, in_cluster))
+    try:
+        web.run_app(
+            create_app(settings, endpoint=endpoint),
+            host=host,
+            port=port,
+            access_log_class=JsonAccessLogger,
+            print=None,
+        )
+    except OSError as error:
+        raise StartupError(f"cannot listen on {host}:{port}: {error.strerror}") from error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,8 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m alauda_operator.facade", description="The v1 services REST facade."
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     parser.add_argument(
         "--kubeconfig",
         default=None,
@@ -153,5 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--settings", default=None, help="platform settings YAML (default: $ALAUDA_SETTINGS_FILE)"
     )
     args = parser.parse_args(argv)
-    run(args.host, args.port, load_settings(args.settings), args.kubeconfig, args.in_cluster)
+    try:
+        run(args.host, args.port, load_settings(args.settings), args.kubeconfig, args.in_cluster)
+    except StartupError as error:
+        print(f"alauda-operator api: {error}", file=sys.stderr)
+        return 2
     return 0

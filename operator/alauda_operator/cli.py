@@ -28,8 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--settings",
         metavar="FILE",
-        help="platform settings YAML (also $ALAUDA_SETTINGS_FILE); "
-        "see docs/configuration.md",
+        help="platform settings YAML (also $ALAUDA_SETTINGS_FILE); see docs/configuration.md",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="run the operator", add_help=False)

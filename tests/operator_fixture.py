@@ -64,7 +64,9 @@ def install_crd(api: ApiClient, timeout: float = 60.0) -> None:
     api.apply(path, crd, manager=TEST_FIELD_MANAGER)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        conditions = api.get(path).json().get("status", {}).get("conditions", [])
+        # A CRD just created has no status, then a null list of conditions.
+        status = api.get(path).json().get("status") or {}
+        conditions = status.get("conditions") or []
         if any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
             return
         time.sleep(0.1)

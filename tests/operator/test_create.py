@@ -99,3 +99,16 @@ def test_a_service_created_stopped_runs_nothing(kube: Cluster) -> None:
     assert "started_at" not in status
     deployment = kube.get("Deployment", "idle")
     assert deployment is not None and deployment["spec"]["replicas"] == 0
+
+
+def test_text_beyond_the_basic_plane_reaches_the_workload_unchanged(kube: Cluster) -> None:
+    spec = stateless_spec(instance_envvars={"GREETING": "hi 👋 𝄞"}, run_command="echo 🚀")
+    kube.create_service("emoji", spec)
+
+    kube.wait_ready("emoji")
+
+    deployment = kube.get("Deployment", "emoji")
+    assert deployment is not None
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert {"name": "GREETING", "value": "hi 👋 𝄞"} in container["env"]
+    assert container["args"] == ["echo", "🚀"]

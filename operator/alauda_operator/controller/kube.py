@@ -177,12 +177,17 @@ class KubeApi:
         path = object_path(kind, metadata["namespace"], metadata["name"])
         if subresource:
             path += f"/{subresource}"
+        # The API server parses apply patches as YAML, which refuses the
+        # surrogate-pair escapes json.dumps writes for characters beyond
+        # U+FFFF (an emoji in an env value); raw UTF-8 is fine. The charset
+        # parameter keeps the client from dumping the bytes again.
+        body = json.dumps(dict(obj), ensure_ascii=False).encode()
         return await self.request(
             "PATCH",
             path,
             query={"fieldManager": field_manager, "force": "true"},
-            body=dict(obj),
-            content_type=APPLY_PATCH,
+            body=body,
+            content_type=f"{APPLY_PATCH}; charset=utf-8",
         )
 
     async def delete(self, kind: Kind, namespace: str, name: str, *, uid: str) -> bool:

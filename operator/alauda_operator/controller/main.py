@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import aiohttp
 import kopf
 from kubernetes.aio import config as kube_config
 from kubernetes.aio.client import ApiClient, Configuration
@@ -36,6 +37,8 @@ DEFAULT_WORKERS = 8
 # The Lease was lost, or a part of the operator stopped: the Pod restarts.
 EXIT_FAILED = 3
 EXIT_NO_CRD = 4
+EXIT_NO_CLUSTER = 5
+EXIT_PORT_IN_USE = 6
 
 
 @dataclass(frozen=True)
@@ -189,10 +192,20 @@ async def crd_is_served(kube: KubeApi) -> bool:
 async def serve(
     namespaces: list[str] | None, settings: PlatformSettings, options: RunOptions
 ) -> int:
-    configuration = await load_client_configuration(options.kubeconfig)
+    try:
+        configuration = await load_client_configuration(options.kubeconfig)
+    except Exception as err:  # the kubernetes config loaders raise several kinds
+        where = options.kubeconfig or os.environ.get("KUBECONFIG") or "in-cluster"
+        logger.error("no cluster configured (%s): %s", where, err)
+        return EXIT_NO_CLUSTER
     async with ApiClient(configuration) as client:
         kube = KubeApi(client)
-        if not await crd_is_served(kube):
+        try:
+            served = await crd_is_served(kube)
+        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            logger.error("no cluster reachable at %s: %s", configuration.host, err)
+            return EXIT_NO_CLUSTER
+        if not served:
             logger.error(
                 "the AlaudaService CRD is not installed: kubectl apply -f crds/ (then restart)"
             )
@@ -203,7 +216,11 @@ async def serve(
         registry = kopf.OperatorRegistry()
         handlers.register(registry, controller, lambda: connection_info(configuration))
         if options.metrics_port:
-            metrics.serve(options.metrics_port)
+            try:
+                metrics.serve(options.metrics_port)
+            except OSError as err:
+                logger.error("cannot serve metrics on port %s: %s", options.metrics_port, err)
+                return EXIT_PORT_IN_USE
         return await _supervise(kube, controller, registry, namespaces, options)
 
 

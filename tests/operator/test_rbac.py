@@ -54,15 +54,26 @@ def service_account_kubeconfig(cluster: ClusterInfo, token: str, path: Path) -> 
 
 
 @pytest.fixture
-def rbac_operator(
-    cluster: ClusterInfo, operator: OperatorProcess, tmp_path: Path
-) -> Iterator[OperatorProcess]:
-    """An operator with the ServiceAccount's token alone, in place of the session's."""
+def operator_rbac(cluster: ClusterInfo) -> Iterator[None]:
+    """The ServiceAccount, roles and bindings of the manifests, removed afterwards."""
     api = cluster.client()
     api.create("/api/v1/namespaces", {"metadata": {"name": SYSTEM_NAMESPACE}})
     objects = list(yaml.safe_load_all(RBAC_FILE.read_text()))
     for obj in objects:
         api.apply(object_path(obj), obj, manager=TEST_FIELD_MANAGER)
+    try:
+        yield
+    finally:
+        for obj in reversed(objects):
+            api.delete(object_path(obj))
+
+
+@pytest.fixture
+def rbac_operator(
+    cluster: ClusterInfo, operator: OperatorProcess, operator_rbac: None, tmp_path: Path
+) -> Iterator[OperatorProcess]:
+    """An operator with the ServiceAccount's token alone, in place of the session's."""
+    api = cluster.client()
     request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
     token = api.request(
         "POST",
@@ -80,8 +91,6 @@ def rbac_operator(
         yield limited
     finally:
         limited.stop()
-        for obj in reversed(objects):
-            api.delete(object_path(obj))
 
 
 def test_operator_does_its_work_with_the_manifests_rights(
@@ -103,3 +112,57 @@ def test_operator_does_its_work_with_the_manifests_rights(
     assert rbac_operator.stop() == 0
     forbidden = [r for r in rbac_operator.log_lines() if "forbidden" in str(r).lower()]
     assert forbidden == []
+
+
+# What the operator never needs: user data, Pods (the workloads make them),
+# volume claims (kept on purpose), the AlaudaService spec (the user's), RBAC.
+NOT_GRANTED = [
+    ("", "secrets", "", "get"),
+    ("", "configmaps", "", "create"),
+    ("", "pods", "", "create"),
+    ("", "pods", "", "delete"),
+    ("", "persistentvolumeclaims", "", "delete"),
+    ("", "namespaces", "", "delete"),
+    ("alauda.io", "alaudaservices", "", "update"),
+    ("alauda.io", "alaudaservices", "", "delete"),
+    ("apps", "deployments", "scale", "update"),
+    ("rbac.authorization.k8s.io", "clusterroles", "", "create"),
+    ("coordination.k8s.io", "leases", "", "delete"),
+]
+
+
+def operator_may(cluster: ClusterInfo, group: str, resource: str, sub: str, verb: str) -> bool:
+    account = f"system:serviceaccount:{SYSTEM_NAMESPACE}:alauda-operator"
+    review = {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SubjectAccessReview",
+        "spec": {
+            "user": account,
+            "groups": ["system:serviceaccounts", f"system:serviceaccounts:{SYSTEM_NAMESPACE}"],
+            "resourceAttributes": {
+                "namespace": "some-tenant",
+                "group": group,
+                "resource": resource,
+                "subresource": sub,
+                "verb": verb,
+            },
+        },
+    }
+    path = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
+    answer = cluster.client().request("POST", path, review).json()
+    return bool(answer["status"].get("allowed"))
+
+
+@pytest.mark.parametrize(("group", "resource", "sub", "verb"), NOT_GRANTED)
+def test_operator_service_account_has_no_other_rights(
+    cluster: ClusterInfo, operator_rbac: None, group: str, resource: str, sub: str, verb: str
+) -> None:
+    assert not operator_may(cluster, group, resource, sub, verb)
+
+
+def test_operator_service_account_may_apply_workloads_and_write_status(
+    cluster: ClusterInfo, operator_rbac: None
+) -> None:
+    # The same review that says "no" above says "yes" here, so it can fail.
+    assert operator_may(cluster, "apps", "deployments", "", "patch")
+    assert operator_may(cluster, "alauda.io", "alaudaservices", "status", "patch")

@@ -132,3 +132,21 @@ def test_object_the_api_server_refuses_is_reported(
     assert "ObjectRejected" in warnings(kube, "site")
     # What could be applied was.
     assert kube.get("Deployment", "site") is not None
+
+
+def test_an_instance_that_cannot_be_scheduled_is_reported_with_the_schedulers_words(
+    kube: Cluster,
+) -> None:
+    # The local cluster has four Nodes and a direct-endpoint takes a host port
+    # on one of them, so a fifth instance has nowhere to go.
+    spec = stateless_spec(
+        target_num_instances=5,
+        instance_ports=[{"container_port": 7001, "endpoint_type": "direct-endpoint"}],
+    )
+    kube.create_service("crowded", spec)
+
+    condition = kube.wait_condition("crowded", "False", "Unschedulable", timeout=120)
+
+    assert "ports" in condition["message"]
+    assert kube.status("crowded")["current_status"] == "Error"
+    wait_for(lambda: "Unschedulable" in warnings(kube, "crowded"), "an Unschedulable event")

@@ -36,6 +36,12 @@ def writes(kube: Cluster) -> Counter[tuple[str, str, str]]:
     return counted
 
 
+def applies(counted: Counter[tuple[str, str, str]], resource: str, sub: str) -> int:
+    # The operator's apply requests say "charset=utf-8" (see controller/kube.py),
+    # and the API server then counts them under PATCH instead of APPLY.
+    return counted[("APPLY", resource, sub)] + counted[("PATCH", resource, sub)]
+
+
 def no_namespace_terminating(kube: Cluster) -> bool:
     namespaces = kube.api.get("/api/v1/namespaces").json()["items"]
     return all(n.get("status", {}).get("phase") != "Terminating" for n in namespaces)
@@ -71,5 +77,5 @@ def test_reconciling_unchanged_services_makes_zero_writes(
     kube.patch_spec("site", {"target_num_instances": 2})
     kube.wait_ready("site")
     changed = writes(kube) - after
-    assert changed[("APPLY", "deployments", "")] >= 1
-    assert changed[("APPLY", "alaudaservices", "status")] >= 1
+    assert applies(changed, "deployments", "") >= 1
+    assert applies(changed, "alaudaservices", "status") >= 1

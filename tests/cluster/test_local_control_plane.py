@@ -9,30 +9,17 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from tests.waiting import wait_for
 
 from alauda_operator.localcluster import ClusterInfo, LocalCluster
 from alauda_operator.localcluster.apiclient import ApiClient
 from alauda_operator.localcluster.paths import binary
 
 pytestmark = pytest.mark.cluster
-
-T = TypeVar("T")
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 30.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def pid_alive(pid: int) -> bool:

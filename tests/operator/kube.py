@@ -4,17 +4,15 @@ admin client (plain HTTP; the tests need no asyncio)."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from alauda_operator import names
 from alauda_operator.localcluster.apiclient import ApiClient
 from alauda_operator.model import CreateServicePayload
+from tests.waiting import wait_for
 
-T = TypeVar("T")
 JSON = dict[str, Any]
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -31,17 +29,6 @@ KIND_PATHS = {
     f"/namespaces/{{ns}}/{names.PLURAL}",
 }
 CHILD_KINDS = ("Deployment", "StatefulSet", "Service", "Ingress", "HorizontalPodAutoscaler")
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.2)
 
 
 def collection(kind: str, namespace: str) -> str:

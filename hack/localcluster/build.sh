@@ -69,7 +69,7 @@ build_kubernetes() {
     ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  log "building ${targets[*]} $KUBERNETES_VERSION (cold: tens of minutes on 2 cores)"
+  log "building ${targets[*]} $KUBERNETES_VERSION (cold: about 7 minutes on 2 cores)"
   local paths=()
   for t in "${targets[@]}"; do paths+=("k8s.io/kubernetes/cmd/$t"); done
   (cd "$dir" && go build -trimpath -ldflags "-s -w$ldflags" -o "$bin/" "${paths[@]}")

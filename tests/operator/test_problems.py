@@ -150,3 +150,24 @@ def test_an_instance_that_cannot_be_scheduled_is_reported_with_the_schedulers_wo
     assert "ports" in condition["message"]
     assert kube.status("crowded")["current_status"] == "Error"
     wait_for(lambda: "Unschedulable" in warnings(kube, "crowded"), "an Unschedulable event")
+
+
+def test_an_image_that_cannot_be_pulled_is_reported(kube: Cluster) -> None:
+    # The local cluster's kwok fails the Pods of this registry as a kubelet
+    # would (localcluster/failure_stages.py).
+    kube.create_service("nopull", stateless_spec(image_name="image-pull-fails.invalid/app"))
+
+    condition = kube.wait_condition("nopull", "False", "ImagePullBackOff")
+
+    assert "image-pull-fails.invalid/app" in condition["message"]
+    assert kube.status("nopull")["current_status"] == "Error"
+    wait_for(lambda: "ImagePullBackOff" in warnings(kube, "nopull"), "an ImagePullBackOff event")
+
+
+def test_a_container_that_keeps_exiting_is_reported_with_its_exit_code(kube: Cluster) -> None:
+    kube.create_service("crashy", stateless_spec(image_name="crash-loops.invalid/app"))
+
+    condition = kube.wait_condition("crashy", "False", "CrashLoopBackOff")
+
+    assert "exited with code 3" in condition["message"]
+    assert kube.status("crashy")["current_status"] == "Error"

@@ -6,12 +6,14 @@ heartbeat-with-lease, pod fast) plus kwok's volume stages, which provision a
 hostPath PersistentVolume for each claim of the default StorageClass so that
 claims bind without a real provisioner. The volume stages are rewritten to
 match our StorageClass name and to point hostPath under the cluster's state
-dir (see `volume_stages`); everything else is verbatim.
+dir (see `volume_stages`); the pod-ready stage leaves the Pods of
+`failure_stages` alone; everything else is verbatim.
 """
 
 from __future__ import annotations
 
 # ruff: noqa: E501
+from alauda_operator.localcluster import failure_stages
 
 NODE_INITIALIZE = r"""apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
@@ -492,7 +494,9 @@ def all_stages(storage_class: str, volume_dir: str) -> list[str]:
     return [
         NODE_INITIALIZE,
         NODE_HEARTBEAT_WITH_LEASE,
-        POD_READY,
+        failure_stages.with_failing_images_excluded(POD_READY),
+        failure_stages.POD_IMAGE_PULL_FAILS,
+        failure_stages.POD_CRASH_LOOPS,
         POD_COMPLETE,
         POD_DELETE,
         *volume_stages(storage_class, volume_dir),

@@ -29,6 +29,23 @@ def stored(admin: ApiClient, namespace: str, name: str) -> dict[str, Any] | None
     return None if response.status == 404 else response.json()
 
 
+def settled(admin: ApiClient, namespace: str, name: str, quiet: float = 1.0) -> dict[str, Any]:
+    """The AlaudaService once nobody has written it for ``quiet`` seconds. An
+    operator running in the same session writes a new service's status a few
+    times; a test that checks that a request wrote nothing starts after that."""
+    deadline = time.monotonic() + 30
+    current = stored(admin, namespace, name)
+    assert current is not None
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        again = stored(admin, namespace, name)
+        assert again is not None
+        if again["metadata"]["resourceVersion"] == current["metadata"]["resourceVersion"]:
+            return again
+        current = again
+    raise AssertionError(f"AlaudaService {name} kept changing for 30 s")
+
+
 def service_names(admin: ApiClient, namespace: str) -> list[str]:
     items = admin.get(services_path(namespace)).json()["items"]
     return sorted(item["metadata"]["name"] for item in items)

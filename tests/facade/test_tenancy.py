@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from tests.facade.conftest import Tenant
-from tests.facade.helpers import payload_for, service_names, small_payload, stored
+from tests.facade.helpers import payload_for, service_names, settled, small_payload, stored
 
 from alauda_operator.localcluster.apiclient import ApiClient
 
@@ -33,9 +33,7 @@ async def bobs_service(other_tenant: Tenant, admin: ApiClient) -> dict[str, Any]
     body = payload_for(other_tenant.namespace, target_state="STOPPED")
     reply = await other_tenant.facade.call("POST", other_tenant.path(), body)
     assert reply.status == 201, reply.body
-    resource = stored(admin, other_tenant.namespace, "test")
-    assert resource is not None
-    return resource
+    return settled(admin, other_tenant.namespace, "test")
 
 
 def body_for(marker: Any, namespace: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from tests.facade.conftest import Tenant
-from tests.facade.helpers import payload_for, stored
+from tests.facade.helpers import payload_for, settled, stored
 
 from alauda_operator.localcluster.apiclient import ApiClient
 
@@ -47,7 +47,7 @@ async def test_update_without_the_trailing_slash(
 async def test_update_that_changes_nothing_writes_nothing(
     tenant: Tenant, admin: ApiClient, service: str
 ) -> None:
-    before = stored(admin, tenant.namespace, service)
+    before = settled(admin, tenant.namespace, service)
     reply = await tenant.facade.call("PUT", tenant.path(service), {"image_tag": "latest"})
     after = stored(admin, tenant.namespace, service)
     assert reply.status == 204

@@ -48,15 +48,19 @@ def test_a_service_created_again_with_the_same_name_reuses_its_claims(kube: Clus
     kept = claims(kube, "test")
     kube.delete_service("test")
     wait_for(lambda: kube.service("test") is None, "the AlaudaService gone")
+    wait_for(lambda: not kube.children("test") and not kube.pods("test"), "children gone")
 
     kube.create_service("test", seed_spec())
     kube.wait_ready("test")
 
     assert claims(kube, "test") == kept
-    mounted = {
-        volume["persistentVolumeClaim"]["claimName"]
-        for pod in kube.pods("test")
-        for volume in pod["spec"].get("volumes", [])
-        if "persistentVolumeClaim" in volume
-    }
-    assert mounted == set(kept)
+
+    def mounted() -> set[str]:
+        return {
+            volume["persistentVolumeClaim"]["claimName"]
+            for pod in kube.pods("test")
+            for volume in pod["spec"].get("volumes", [])
+            if "persistentVolumeClaim" in volume
+        }
+
+    assert wait_for(lambda: mounted() == set(kept) and mounted(), "the kept claims mounted")

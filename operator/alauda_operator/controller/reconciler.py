@@ -63,6 +63,9 @@ HANDOFF_FIELD_MANAGER = f"{names.FIELD_MANAGER}-handoff"
 # A namesake object of an earlier AlaudaService of the same name is being
 # garbage-collected: look again soon.
 GARBAGE_COLLECTION_RECHECK_SECONDS = 2.0
+# After a status write found the service changed since it was read: look again
+# soon, in case the event of that change was consumed before this pass ended.
+STALE_RECHECK_SECONDS = 0.5
 
 ObjectKey = tuple[str, str, str]  # (apiVersion, kind, name)
 KINDS_BY_TYPE: dict[tuple[str, str], ManagedKind] = {
@@ -87,6 +90,8 @@ class _Pass:
     events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    # The service changed while this pass ran; its status was not written.
+    stale: bool = False
     converged: bool = False
     wrote: bool = False
 
@@ -204,6 +209,8 @@ class Reconciler:
             problem = Problem(WAITING_FOR_DELETION, "; ".join(work.waiting), transient=True)
         await self._report(service, spec, observation, problem, missing_links, work)
 
+        if work.stale:
+            return Outcome(work.wrote, requeue_after=STALE_RECHECK_SECONDS)
         if work.waiting:
             return Outcome(work.wrote, requeue_after=GARBAGE_COLLECTION_RECHECK_SECONDS)
         conflicted = any(p.reason == OWNERSHIP_CONFLICT for p in work.problems)
@@ -389,12 +396,26 @@ class Reconciler:
             body = {
                 "apiVersion": service["apiVersion"],
                 "kind": service["kind"],
-                "metadata": {"name": metadata["name"], "namespace": metadata["namespace"]},
+                # The resourceVersion makes the write fail (409) if the service
+                # changed since this reconcile read it, or was deleted and a
+                # namesake created: this status would describe something else.
+                "metadata": {
+                    "name": metadata["name"],
+                    "namespace": metadata["namespace"],
+                    "resourceVersion": metadata["resourceVersion"],
+                },
                 "status": status_json,
             }
-            await self._kube.apply(
-                ALAUDA_SERVICES, body, field_manager=names.FIELD_MANAGER, subresource="status"
-            )
+            try:
+                await self._kube.apply(
+                    ALAUDA_SERVICES, body, field_manager=names.FIELD_MANAGER, subresource="status"
+                )
+            except ApiError as err:
+                if err.status != 409:
+                    raise
+                # The change that made it stale brings its own reconcile.
+                work.stale = True
+                return
             metrics.API_WRITES.labels("APPLY", f"{names.KIND}/status").inc()
             work.wrote = True
         events = [*work.events, *transition_events(previous, status)]

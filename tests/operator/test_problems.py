@@ -124,12 +124,13 @@ def test_object_the_api_server_refuses_is_reported(
         kube.create_service("site", stateless_spec(instance_ports=[{"container_port": 80}]))
 
         condition = kube.wait_condition("site", "False", "ObjectRejected")
+        # The Event is posted just after the status is written.
+        wait_for(lambda: "ObjectRejected" in warnings(kube, "site"), "an ObjectRejected event")
     finally:
         refusing.stop()
 
     assert "Ingress site" in condition["message"]
     assert "ingressClassName" in condition["message"]
-    assert "ObjectRejected" in warnings(kube, "site")
     # What could be applied was.
     assert kube.get("Deployment", "site") is not None
 

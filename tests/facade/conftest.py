@@ -169,6 +169,20 @@ def bind_tenant(admin: ApiClient, cluster: ClusterInfo, user: str, namespace: st
     )
 
 
+async def bound_tenant(
+    user: str,
+    namespace: str,
+    cluster: ClusterInfo,
+    admin: ApiClient,
+    http: aiohttp.ClientSession,
+    facade_url: str,
+) -> Tenant:
+    """``user`` bound to the tenant role in ``namespace``, with a facade client."""
+    await asyncio.to_thread(bind_tenant, admin, cluster, user, namespace)
+    token = cluster.user_tokens[user]
+    return Tenant(user, namespace, token, Facade(http, facade_url, token))
+
+
 @pytest.fixture
 async def tenant(
     facade_cluster: ClusterInfo,
@@ -178,9 +192,7 @@ async def tenant(
     facade_url: str,
 ) -> Tenant:
     """alice, a tenant of a fresh namespace."""
-    await asyncio.to_thread(bind_tenant, admin, facade_cluster, "alice", namespace)
-    token = facade_cluster.user_tokens["alice"]
-    return Tenant("alice", namespace, token, Facade(http, facade_url, token))
+    return await bound_tenant("alice", namespace, facade_cluster, admin, http, facade_url)
 
 
 @pytest.fixture
@@ -200,6 +212,4 @@ async def other_tenant(
     facade_url: str,
 ) -> Tenant:
     """bob, a tenant of another fresh namespace."""
-    await asyncio.to_thread(bind_tenant, admin, facade_cluster, "bob", other_namespace)
-    token = facade_cluster.user_tokens["bob"]
-    return Tenant("bob", other_namespace, token, Facade(http, facade_url, token))
+    return await bound_tenant("bob", other_namespace, facade_cluster, admin, http, facade_url)

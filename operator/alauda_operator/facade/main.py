@@ -129,13 +129,14 @@ async def reachable_endpoint(kubeconfig: str | None, in_cluster: bool) -> Cluste
     except Exception as error:  # the kubernetes loaders raise several kinds
         where = kubeconfig or os.environ.get("KUBECONFIG") or "in-cluster or ~/.kube/config"
         raise StartupError(f"no cluster configured ({where}): {error}") from error
-    ssl_context = ssl.create_default_context(cafile=endpoint.ca_file)
-    if not endpoint.verify_ssl:
-        ssl_context = ssl._create_unverified_context()
+    # aiohttp's ssl=False: no verification, as the kubeconfig asked.
+    tls: ssl.SSLContext | bool = (
+        ssl.create_default_context(cafile=endpoint.ca_file) if endpoint.verify_ssl else False
+    )
     try:
         async with aiohttp.ClientSession() as session:
             url = f"{endpoint.host}/version"
-            async with session.get(url, ssl=ssl_context, timeout=aiohttp.ClientTimeout(10)):
+            async with session.get(url, ssl=tls, timeout=aiohttp.ClientTimeout(10)):
                 pass
     except (aiohttp.ClientError, TimeoutError) as error:
         raise StartupError(f"no cluster reachable at {endpoint.host}: {error}") from error
